@@ -1,2 +1,12 @@
 export * from './adapter.js';
+export * from './constants.js';
 export * from './errors.js';
+export { FileInfo, type FileTransferListener, type FileInfoInit } from './file-info.js';
+export type { FileTransferHandler } from './handler.js';
+export { TransferManager, type Progress, type UploadOptions, type DownloadOptions, type TransferOptions, type FileInstanceOptions } from './manager.js';
+export type { TransferManagerOptions } from './options.js';
+export type { TransferProgress } from './engine/progress.js';
+export { NodeHttpTransport, type Transport, type TransportRequest, type TransportResponse } from './engine/transport.js';
+export type { ByteSource } from './engine/source.js';
+export { crc32cCombine, crc32cToBase64, crc32cFromBase64, checksumsOf } from './engine/checksum.js';
+export { partialPaths } from './engine/download.js';
