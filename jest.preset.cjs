@@ -15,4 +15,5 @@ module.exports = {
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
+  reporters: ['default', path.join(root, 'scripts/lib/jest-count-reporter.cjs')],
 };
