@@ -76,14 +76,15 @@ export async function runDownload(job: DownloadJob): Promise<DownloadResult> {
           headers.range = `bytes=${offset}-`;
           if (etag) headers['if-match'] = quote(etag);
         }
-        const response = await job.transport.send({ method: 'GET', url: job.url, headers, signal: job.signal });
-        const reply: StoreResponse = { status: response.status, headers: response.headers };
-        if (response.status === 412 || (response.status === 416 && offset !== total)) {
-          // The object changed (or shrank) since the partial file was written: start over.
-          reply.bodyText = await readText(response.body);
+        let response = await job.transport.send({ method: 'GET', url: job.url, headers, signal: job.signal });
+        if (offset > 0 && (response.status === 412 || (response.status === 416 && offset !== total))) {
+          // The object changed (or shrank) since the partial file was written: start over,
+          // at once (this is not a failure, so it uses up no retry).
+          await readText(response.body);
           await restart();
-          throw new FileXferError('Precondition', 'The object changed since the partial download; starting again.', { retryable: true });
+          response = await job.transport.send({ method: 'GET', url: job.url, signal: job.signal });
         }
+        const reply: StoreResponse = { status: response.status, headers: response.headers };
         if (response.status === 416) {
           await readText(response.body);
           return; // every byte is already on disk
