@@ -15,8 +15,8 @@ RUN="$TOOLS/run"
 MINIO_MODULE="github.com/minio/minio"
 MINIO_VERSION="${FILEXFER_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 
-# fake-gcs-server has semver tags; v1.55.1 is the oldest release the GCS
-# adapter was tested against, v1.56.1 the newest at the time of writing.
+# fake-gcs-server has semver tags: v1.56.1, the newest release at the time of
+# writing (the project needs v1.55.1 or newer).
 FAKE_GCS_MODULE="github.com/fsouza/fake-gcs-server"
 FAKE_GCS_VERSION="${FILEXFER_FAKE_GCS_VERSION:-v1.56.1}"
 

@@ -1,0 +1,159 @@
+/** Shared pieces of the integration tests: MinIO, a bucket per test file, a recording transport. */
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type MultipartUpload,
+} from '@aws-sdk/client-s3';
+import { NodeHttpTransport, type Transport, type TransportRequest, type TransportResponse } from '@filexfer/core';
+import { S3Adapter, type S3AdapterOptions } from '@filexfer/s3';
+
+/** MinIO started by `pnpm emulators:start`, unless the environment points elsewhere. */
+export const ENDPOINT = process.env.FILEXFER_S3_ENDPOINT ?? 'http://127.0.0.1:9000';
+export const CREDENTIALS = {
+  accessKeyId: process.env.FILEXFER_S3_ACCESS_KEY ?? 'filexfer',
+  secretAccessKey: process.env.FILEXFER_S3_SECRET_KEY ?? 'filexfer-secret',
+};
+export const REGION = 'us-east-1';
+
+/** A plain SDK client for the tests' own checks (ListMultipartUploads, cleanup). */
+export function sdkClient(): S3Client {
+  return new S3Client({ region: REGION, endpoint: ENDPOINT, forcePathStyle: true, credentials: CREDENTIALS });
+}
+
+/** Fails (never skips) with a message saying how to start MinIO when it does not answer. */
+export async function requireMinio(): Promise<void> {
+  const url = new URL('/minio/health/live', ENDPOINT);
+  await new Promise<void>((resolve, reject) => {
+    const req = request(url, { method: 'GET', timeout: 3000 }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve();
+      else reject(new Error(`MinIO at ${ENDPOINT} answered ${res.statusCode} to its health check: restart it with \`pnpm emulators:stop && pnpm emulators:start\`.`));
+    });
+    const fail = (why: string) => reject(new Error(`MinIO is not reachable at ${ENDPOINT} (${why}): start it with \`pnpm emulators:start\` (or set FILEXFER_S3_ENDPOINT).`));
+    req.on('timeout', () => {
+      req.destroy();
+      fail('no answer in 3 s');
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
+    req.end();
+  });
+}
+
+export interface TestBucket {
+  name: string;
+  client: S3Client;
+  /** Multipart uploads still open in the bucket (under `prefix`, when given). */
+  openUploads(prefix?: string): Promise<MultipartUpload[]>;
+  /** Keys of the objects in the bucket (under `prefix`, when given). */
+  keys(prefix?: string): Promise<string[]>;
+  remove(): Promise<void>;
+}
+
+/** A fresh bucket for one test file; `remove()` empties and deletes it. */
+export async function createBucket(label: string): Promise<TestBucket> {
+  await requireMinio();
+  const client = sdkClient();
+  const name = `fx-${label}-${randomUUID().slice(0, 8)}`;
+  await client.send(new CreateBucketCommand({ Bucket: name }));
+  const openUploads = async (prefix?: string) => (await client.send(new ListMultipartUploadsCommand({ Bucket: name, Prefix: prefix }))).Uploads ?? [];
+  const keys = async (prefix?: string) => {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) if (o.Key) out.push(o.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  };
+  return {
+    name,
+    client,
+    openUploads,
+    keys,
+    remove: async () => {
+      for (const u of await openUploads()) await client.send(new AbortMultipartUploadCommand({ Bucket: name, Key: u.Key, UploadId: u.UploadId }));
+      const all = await keys();
+      for (let i = 0; i < all.length; i += 1000) {
+        await client.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: all.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+      }
+      await client.send(new DeleteBucketCommand({ Bucket: name }));
+      client.destroy();
+    },
+  };
+}
+
+export function adapterFor(bucket: string, options: Partial<S3AdapterOptions> = {}): S3Adapter {
+  return new S3Adapter({ bucket, endpoint: ENDPOINT, credentials: CREDENTIALS, ...options });
+}
+
+export interface Recorded {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  status?: number;
+}
+
+/**
+ * The engine's real node:http transport, recording every request; `after` may
+ * replace a reply (e.g. cut its body) to stand in for a broken connection.
+ */
+export class RecordingTransport implements Transport {
+  private readonly inner = new NodeHttpTransport();
+  readonly requests: Recorded[] = [];
+  after?: (req: TransportRequest, res: TransportResponse, index: number) => TransportResponse;
+
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    const index = this.requests.length;
+    const record: Recorded = { method: req.method, url: new URL(req.url), headers: { ...(req.headers ?? {}) } };
+    this.requests.push(record);
+    const res = await this.inner.send(req);
+    record.status = res.status;
+    return this.after ? this.after(req, res, index) : res;
+  }
+
+  /** UploadPart requests, in the order they were sent. */
+  partPuts(): Recorded[] {
+    return this.requests.filter((r) => r.method === 'PUT' && r.url.searchParams.has('partNumber'));
+  }
+
+  close(): void {
+    this.inner.close?.();
+  }
+}
+
+/** A reply whose body stops with an error after `bytes` bytes, as if the connection were cut. */
+export function cutAfter(res: TransportResponse, bytes: number): TransportResponse {
+  const body: Readable = res.body;
+  async function* cut() {
+    let seen = 0;
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      if (seen + buf.length < bytes) {
+        seen += buf.length;
+        yield buf;
+        continue;
+      }
+      yield buf.subarray(0, bytes - seen);
+      body.destroy();
+      throw Object.assign(new Error('connection cut by the test'), { code: 'ECONNRESET' });
+    }
+  }
+  return { ...res, body: Readable.from(cut(), { objectMode: false }) };
+}
+
+/** Sends one signed request with a body over fetch and returns status, headers and body text. */
+export async function send(req: { method: string; url: string; headers?: Record<string, string> }, body?: Uint8Array) {
+  const res = await fetch(req.url, { method: req.method, headers: req.headers, body });
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => (headers[k] = v));
+  return { status: res.status, headers, bodyText: await res.text() };
+}
