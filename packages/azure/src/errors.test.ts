@@ -31,6 +31,10 @@ describe('classifying Azure error replies', () => {
     expect(c?.code).toBe('Unauthenticated');
     expect(c?.message).toMatch(/account key does not belong to storage account "devstoreaccount1".*accountKey \/ connectionString/);
     expect(classifyResponse(reply(403, 'AuthorizationFailure', AZURITE_AUTH), ctx)?.code).toBe('Unauthenticated');
+    // A HEAD reply (stat) has only the header.
+    const head = classifyResponse({ status: 403, headers: { 'x-ms-error-code': 'AuthorizationFailure' } }, ctx);
+    expect(head?.code).toBe('Unauthenticated');
+    expect(head?.message).toMatch(/check the account key of storage account "devstoreaccount1"/);
   });
 
   it("tells Azurite's expired SAS from a bad signature by the request's se= against the reply's Date", () => {

@@ -97,9 +97,16 @@ export function classifyParsed(p: Parsed, ctx: ErrorContext): Classified | undef
       if ((p.authDetail && EXPIRED_DETAIL.test(p.authDetail)) || (p.status === 403 && sasExpiredAt(ctx.url, p.date))) {
         return { code: 'Expired', message: `The SAS URL has expired: issue a new one (uploads re-issue theirs automatically)${tail}.` };
       }
-      if (code === 'AuthorizationFailure' && p.status === 403 && !/signature/i.test(p.storeMessage ?? '')) {
+      if (code === 'AuthorizationFailure' && p.storeMessage !== undefined && !/signature/i.test(p.storeMessage)) {
         // Real Azure uses AuthorizationFailure for firewall / network rules, not for signatures.
         return { code: 'PermissionDenied', message: `Azure refused the request: the account's network rules or policies do not allow it from here${tail}.` };
+      }
+      if (p.storeMessage === undefined && p.authDetail === undefined) {
+        // A HEAD reply has no body to tell a bad signature from a network rule.
+        return {
+          code: 'Unauthenticated',
+          message: `Azure refused the request's authorization: check the account key of storage account "${ctx.accountName}" (accountKey / connectionString), that the URL was not altered or expired, and the account's network rules${tail}.`,
+        };
       }
       return {
         code: 'Unauthenticated',

@@ -1,7 +1,7 @@
 /** Shared pieces of the integration tests: Azurite, a container per test file, a recording transport. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { NodeHttpTransport, type Transport, type TransportRequest, type TransportResponse } from '@filexfer/core';
 import { AzureAdapter, type AzureAdapterOptions } from '@filexfer/azure';
@@ -96,24 +96,22 @@ export class RecordingTransport implements Transport {
 
 /** A reply whose body stops with an error after `bytes` bytes, as if the connection were cut. */
 export function cutAfter(res: TransportResponse, bytes: number): TransportResponse {
-  let seen = 0;
-  const out = new PassThrough();
   const body: Readable = res.body;
-  body.on('data', (chunk: Buffer) => {
-    if (out.destroyed) return;
-    if (seen + chunk.length < bytes) {
-      seen += chunk.length;
-      out.write(chunk);
-      return;
+  async function* cut() {
+    let seen = 0;
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      if (seen + buf.length < bytes) {
+        seen += buf.length;
+        yield buf;
+        continue;
+      }
+      yield buf.subarray(0, bytes - seen);
+      body.destroy();
+      throw Object.assign(new Error('connection cut by the test'), { code: 'ECONNRESET' });
     }
-    out.write(chunk.subarray(0, bytes - seen));
-    seen = bytes;
-    body.destroy();
-    setImmediate(() => out.destroy(Object.assign(new Error('connection cut by the test'), { code: 'ECONNRESET' })));
-  });
-  body.on('end', () => out.end());
-  body.on('error', (e) => out.destroy(e));
-  return { ...res, body: out };
+  }
+  return { ...res, body: Readable.from(cut(), { objectMode: false }) };
 }
 
 export function randomData(size: number): Buffer {
