@@ -44,7 +44,9 @@ describe('classifyResponse', () => {
   });
 
   it('says what to do', () => {
-    expect(classifyResponse(reply(404, '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>'))?.message).toMatch(/create it, or fix `bucket`/);
+    expect(classifyResponse(reply(404, '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>fx-b</BucketName></Error>'))?.message).toMatch(
+      /bucket does not exist \("fx-b"\) — create the bucket, or fix `bucket`/,
+    );
     expect(classifyResponse(reply(403, expiredXml))?.message).toMatch(/expired/);
   });
 

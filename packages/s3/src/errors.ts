@@ -14,6 +14,8 @@ import { codeForStatus, FileXferError } from '@filexfer/core';
 export interface S3ErrorBody {
   code?: string;
   message?: string;
+  /** <BucketName>, which MinIO and S3 add to bucket errors. */
+  bucket?: string;
 }
 
 /** Reads <Code> and <Message> from an S3 error body (no XML parser needed for two flat fields). */
@@ -23,7 +25,10 @@ export function parseErrorXml(body: string | undefined): S3ErrorBody {
     const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body);
     return m?.[1] === undefined ? undefined : decodeXmlText(m[1]).trim();
   };
-  return { code: field('Code'), message: field('Message') };
+  const out: S3ErrorBody = { code: field('Code'), message: field('Message') };
+  const bucket = field('BucketName');
+  if (bucket) out.bucket = bucket;
+  return out;
 }
 
 function decodeXmlText(text: string): string {
@@ -42,7 +47,7 @@ interface Mapping {
 }
 
 const BY_S3_CODE: Record<string, Mapping> = {
-  NoSuchBucket: { code: 'NotFound', hint: 'the bucket does not exist: create it, or fix `bucket` / `endpoint` / `region`.' },
+  NoSuchBucket: { code: 'NotFound', hint: 'create the bucket, or fix `bucket` / `endpoint` / `region`.' },
   NoSuchKey: { code: 'NotFound', hint: 'there is no object under this key (deleted, never uploaded, or a typo).' },
   NoSuchVersion: { code: 'NotFound', hint: 'that object version does not exist.' },
   NoSuchUpload: { code: 'NotFound', hint: 'the multipart upload no longer exists (aborted, completed, or removed by a lifecycle rule): start the upload again.' },
@@ -112,11 +117,12 @@ export function classifyS3Error(s3Code: string | undefined, s3Message: string | 
 /** `StorageAdapter.classifyError`: reads the XML body of a reply to a presigned request. */
 export function classifyResponse(response: StoreResponse): { code: FileXferErrorCode; message: string } | undefined {
   if (response.status < 300) return undefined;
-  const { code, message } = parseErrorXml(response.bodyText);
+  const { code, message, bucket } = parseErrorXml(response.bodyText);
   // MinIO names the error in a header too, which helps for HEAD (no body).
   const headerCode = response.headers['x-minio-error-code'];
   const headerMessage = response.headers['x-minio-error-desc']?.replace(/^"|"$/g, '');
-  return classifyS3Error(code ?? headerCode, message ?? headerMessage, response.status);
+  const said = bucket && code === 'NoSuchBucket' ? `${message ?? 'no such bucket'} ("${bucket}")` : (message ?? headerMessage);
+  return classifyS3Error(code ?? headerCode, said, response.status);
 }
 
 interface SdkErrorLike {

@@ -37,6 +37,9 @@ describe('presign', () => {
     const query = new URL(req.url).searchParams;
     expect([...query.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
     expect(req.headers).toEqual({ 'content-type': 'text/plain' });
+    // The same client without the view does sign one in (why the view exists).
+    const raw = await presign(minio, new PutObjectCommand({ Bucket: 'b', Key: 'k' }), { expiresIn: 60 });
+    expect(new URL(raw.url).searchParams.get('x-amz-checksum-crc32')).toBe('AAAAAA==');
   });
 
   it('uses virtual-host style for AWS and path style for a custom endpoint', async () => {

@@ -9,10 +9,25 @@ import {
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  GetObjectCommand,
+  PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   type MultipartUpload,
 } from '@aws-sdk/client-s3';
-import { NodeHttpTransport, type Transport, type TransportRequest, type TransportResponse } from '@filexfer/core';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import {
+  NodeHttpTransport,
+  type Checksums,
+  type PartSpec,
+  type PartsUpload,
+  type SignedRequest,
+  type StorageAdapter,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+  type UploadPlan,
+} from '@filexfer/core';
 import { S3Adapter, type S3AdapterOptions } from '@filexfer/s3';
 
 /** MinIO started by `pnpm emulators:start`, unless the environment points elsewhere. */
@@ -156,4 +171,76 @@ export async function send(req: { method: string; url: string; headers?: Record<
   const headers: Record<string, string> = {};
   res.headers.forEach((v, k) => (headers[k] = v));
   return { status: res.status, headers, bodyText: await res.text() };
+}
+
+export interface SpyEvent {
+  type: 'create' | 'sign' | 'read' | 'complete' | 'abort' | 'listParts';
+  part?: number;
+}
+
+export interface SpyHooks {
+  /** Replaces the single PUT signature; `real` signs it as the adapter would. */
+  sign?: (checksums: Checksums, real: () => Promise<SignedRequest>) => Promise<SignedRequest>;
+  /** Replaces a part signature; `real` signs it as the adapter would. */
+  signPart?: (part: PartSpec, checksums: Checksums, real: () => Promise<SignedRequest>) => Promise<SignedRequest>;
+}
+
+/**
+ * The real adapter with a log of what the engine asked of it, in order, and
+ * optional hooks around signing. Everything else is the adapter itself.
+ */
+export function spyAdapter(adapter: S3Adapter, hooks: SpyHooks = {}): { adapter: StorageAdapter; events: SpyEvent[] } {
+  const events: SpyEvent[] = [];
+  const wrap = (plan: UploadPlan): UploadPlan => {
+    if (plan.kind === 'single') {
+      return { ...plan, sign: (c) => (events.push({ type: 'sign' }), hooks.sign ? hooks.sign(c, () => plan.sign(c)) : plan.sign(c)) };
+    }
+    const parts: PartsUpload = {
+      ...plan,
+      signPart: (part, c) => {
+        events.push({ type: 'sign', part: part.partNumber });
+        return hooks.signPart ? hooks.signPart(part, c, () => plan.signPart(part, c)) : plan.signPart(part, c);
+      },
+      readPart: (part, c, response) => {
+        events.push({ type: 'read', part: part.partNumber });
+        return plan.readPart(part, c, response);
+      },
+      complete: (p, summary) => (events.push({ type: 'complete' }), plan.complete(p, summary)),
+      abort: () => (events.push({ type: 'abort' }), plan.abort()),
+      listParts: () => (events.push({ type: 'listParts' }), plan.listParts()),
+    };
+    return parts;
+  };
+  const spy = Object.create(adapter) as StorageAdapter;
+  spy.createUpload = async (input) => {
+    events.push({ type: 'create' });
+    return wrap(await adapter.createUpload(input));
+  };
+  spy.resumeUpload = async (state) => wrap(await adapter.resumeUpload(state)) as PartsUpload;
+  return { adapter: spy, events };
+}
+
+/**
+ * A request signed as the adapter signs it, but two hours ago with a one
+ * minute lifetime: a genuine SigV4 signature that has expired.
+ */
+export async function expiredRequest(command: PutObjectCommand | UploadPartCommand | GetObjectCommand, signedHeaders: Record<string, string> = {}): Promise<SignedRequest> {
+  const client = new S3Client({
+    region: REGION,
+    endpoint: ENDPOINT,
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  try {
+    const url = await getSignedUrl(client, command as Parameters<typeof getSignedUrl>[1], {
+      expiresIn: 60,
+      signingDate: new Date(Date.now() - 2 * 3600 * 1000),
+      unhoistableHeaders: new Set(Object.keys(signedHeaders)),
+    });
+    return { method: command instanceof GetObjectCommand ? 'GET' : 'PUT', url, headers: signedHeaders };
+  } finally {
+    client.destroy();
+  }
 }
