@@ -24,6 +24,9 @@ import { MAX_USER_DELEGATION_SECONDS, type SigningCredential } from './options.j
  */
 export const STORAGE_VERSION = '2025-11-05';
 
+/** The longest user delegation key we ask for: Azure's 7 days, less 5 minutes for clock skew. */
+const KEY_LIFETIME_CAP_MS = MAX_USER_DELEGATION_SECONDS * 1000 - 5 * 60_000;
+
 /** Permissions as SAS letters: 'r' read, 'c' create, 'w' write. */
 export type SasPermissions = 'r' | 'cw';
 
@@ -49,7 +52,13 @@ export class SasIssuer {
 
   /** The SAS query string (no leading '?') for one blob. */
   async issue(request: SasRequest): Promise<string> {
-    const expiresOn = new Date(this.now() + request.expiresIn * 1000);
+    const now = this.now();
+    let expiresOn = new Date(now + request.expiresIn * 1000);
+    if (this.signing.kind === 'token') {
+      // A user delegation SAS cannot outlive its key, and Azure caps keys at 7 days from its
+      // own clock: stay a few minutes inside that so a client clock running ahead is no problem.
+      expiresOn = new Date(Math.min(expiresOn.getTime(), now + KEY_LIFETIME_CAP_MS));
+    }
     const values = {
       containerName: request.container,
       blobName: request.blob,
@@ -74,10 +83,9 @@ export class SasIssuer {
    */
   private async delegationKey(until: Date): Promise<UserDelegationKey> {
     const now = this.now();
-    if (until.getTime() - now > MAX_USER_DELEGATION_SECONDS * 1000) {
-      throw new RangeError('A user delegation SAS can be valid for at most 7 days.');
-    }
-    const fits = (k: UserDelegationKey | undefined): k is UserDelegationKey => k !== undefined && k.signedExpiresOn.getTime() >= until.getTime();
+    // Azure keeps whole seconds, as the SAS `se=` does.
+    const needed = Math.floor(until.getTime() / 1000) * 1000;
+    const fits = (k: UserDelegationKey | undefined): k is UserDelegationKey => k !== undefined && k.signedExpiresOn.getTime() >= needed;
     if (fits(this.key)) return this.key;
     if (this.keyPromise) {
       const pending = await this.keyPromise;
@@ -85,9 +93,9 @@ export class SasIssuer {
     }
     // Ask for a key that covers this SAS and the next hour's, within Azure's 7-day cap;
     // start 5 minutes back so a skewed clock does not make it "not yet valid".
-    const expires = Math.min(Math.max(until.getTime(), now + 3600_000), now + MAX_USER_DELEGATION_SECONDS * 1000 - 60_000);
+    const expires = Math.min(Math.max(until.getTime(), now + 3600_000), now + KEY_LIFETIME_CAP_MS);
     this.keyPromise = this.serviceClient
-      .getUserDelegationKey(new Date(now - 5 * 60_000), new Date(Math.max(expires, until.getTime())))
+      .getUserDelegationKey(new Date(now - 5 * 60_000), new Date(expires))
       .then((k) => {
         this.key = k;
         return k;
