@@ -43,7 +43,7 @@ import type {
 } from '@filexfer/core';
 import { FileXferError } from '@filexfer/core';
 import { classifyResponse, fromSdkError } from './errors.js';
-import type { S3AdapterOptions } from './options.js';
+import type { S3AdapterOptions, S3ChecksumType } from './options.js';
 import { resolveOptions } from './options.js';
 import { choosePartSize, MAX_OBJECT_SIZE, MAX_PARTS, MIN_PART_SIZE, partCount } from './parts.js';
 import { presign, presigningView } from './presign.js';
@@ -60,6 +60,10 @@ export interface S3UploadState extends UploadState {
   adapter: 's3';
   bucket: string;
   uploadId: string;
+  /** How the store keeps the object's CRC32C (fixed when the upload was created). */
+  checksumType?: S3ChecksumType;
+  /** Seconds each part URL stays valid. */
+  expiresIn?: number;
 }
 
 const CHECKSUM_HEADER = 'x-amz-checksum-crc32c';
@@ -73,11 +77,13 @@ export class S3Adapter implements StorageAdapter {
   private readonly signer: S3Client;
   private readonly ownsClient: boolean;
   private readonly endpointLabel?: string;
+  private readonly checksumType: S3ChecksumType;
 
   constructor(options: S3AdapterOptions) {
     const o = resolveOptions(options);
     this.bucket = o.bucket;
     this.endpointLabel = o.endpoint;
+    this.checksumType = o.checksumType;
     if (o.client) {
       this.client = o.client;
       this.ownsClient = false;
@@ -130,7 +136,7 @@ export class S3Adapter implements StorageAdapter {
           // computed, the store verifies it at Complete, and it can be compared
           // with a download. https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
           ChecksumAlgorithm: 'CRC32C',
-          ChecksumType: 'FULL_OBJECT',
+          ChecksumType: this.checksumType,
         }),
       );
       uploadId = out.UploadId;
@@ -138,7 +144,7 @@ export class S3Adapter implements StorageAdapter {
       throw this.sdkError(error, 'createUpload', key);
     }
     if (!uploadId) throw this.error('Unknown', 'CreateMultipartUpload returned no UploadId.', 'createUpload', key);
-    const state: S3UploadState = { adapter: 's3', bucket: this.bucket, key, size, partSize, uploadId, expiresIn };
+    const state: S3UploadState = { adapter: 's3', bucket: this.bucket, key, size, partSize, uploadId, checksumType: this.checksumType, expiresIn };
     return this.partsUpload(state);
   }
 
@@ -319,6 +325,11 @@ export class S3Adapter implements StorageAdapter {
     if (sorted.length !== expected || sorted.some((p, i) => p.partNumber !== i + 1)) {
       throw this.error('InvalidInput', `complete() needs parts 1..${expected} once each (got ${sorted.map((p) => p.partNumber).join(',') || 'none'}).`, 'complete', key);
     }
+    // The whole-object CRC32C: the store recomputes it from the parts and
+    // refuses the upload if it differs. (A COMPOSITE upload has no such value;
+    // each part was checked on arrival.) MpuObjectSize makes S3 check the total
+    // size as well.
+    const fullObject = (state.checksumType ?? 'FULL_OBJECT') === 'FULL_OBJECT';
     try {
       const out = await this.client.send(
         new CompleteMultipartUploadCommand({
@@ -326,11 +337,7 @@ export class S3Adapter implements StorageAdapter {
           Key: key,
           UploadId: uploadId,
           MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ChecksumCRC32C: p.crc32c })) },
-          // The whole-object CRC32C: the store recomputes it from the parts and
-          // refuses the upload if it differs. MpuObjectSize makes S3 check the
-          // total size as well.
-          ChecksumCRC32C: summary.crc32c,
-          ChecksumType: 'FULL_OBJECT',
+          ...(fullObject ? { ChecksumCRC32C: summary.crc32c, ChecksumType: 'FULL_OBJECT' as const } : {}),
           MpuObjectSize: state.size,
         }),
       );

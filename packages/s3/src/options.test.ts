@@ -23,6 +23,13 @@ describe('resolveOptions', () => {
     expect(o.region).toBeUndefined();
   });
 
+  it('keeps CRC32C as FULL_OBJECT, except on R2, which keeps it only as COMPOSITE', () => {
+    expect(resolveOptions({ bucket: 'b' }).checksumType).toBe('FULL_OBJECT');
+    expect(resolveOptions({ bucket: 'b', endpoint: 'http://127.0.0.1:9000' }).checksumType).toBe('FULL_OBJECT');
+    expect(resolveOptions({ bucket: 'b', endpoint: 'https://acc.r2.cloudflarestorage.com' }).checksumType).toBe('COMPOSITE');
+    expect(resolveOptions({ bucket: 'b', endpoint: 'https://acc.r2.cloudflarestorage.com', checksumType: 'FULL_OBJECT' }).checksumType).toBe('FULL_OBJECT');
+  });
+
   it('keeps explicit choices', () => {
     expect(resolveOptions({ bucket: 'b', endpoint: 'https://x.r2.cloudflarestorage.com', region: 'auto', forcePathStyle: false })).toMatchObject({ region: 'auto', forcePathStyle: false });
   });
@@ -38,6 +45,7 @@ describe('resolveOptions', () => {
     [{ bucket: 'b', region: '' }, /`region` must be/],
     [{ bucket: 'b', client: {} }, /`client` must be an S3Client/],
     [{ bucket: 'b', forcePathStyle: 'yes' }, /`forcePathStyle` must be true or false/],
+    [{ bucket: 'b', checksumType: 'crc' }, /`checksumType` must be "FULL_OBJECT" or "COMPOSITE"/],
   ])('refuses %j with a message that says what to do', (options, message) => {
     expect(refusal(options)).toMatch(message);
   });

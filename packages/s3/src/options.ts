@@ -44,11 +44,25 @@ export interface S3AdapterOptions {
    */
   client?: S3Client;
   /**
+   * How a multipart object's CRC32C is kept. 'FULL_OBJECT': the CRC32C of all
+   * its bytes, checked by the store at Complete and reported by `stat()` (AWS
+   * S3, MinIO). 'COMPOSITE': a checksum of the part checksums; each part is
+   * still checked, and downloads are verified against the whole-object CRC32C
+   * the sender reports (`file.checksum`). Default: 'FULL_OBJECT', except
+   * 'COMPOSITE' for Cloudflare R2 endpoints (*.r2.cloudflarestorage.com), which
+   * keep CRC32C only as COMPOSITE.
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+   * https://developers.cloudflare.com/r2/api/s3/api/
+   */
+  checksumType?: S3ChecksumType;
+  /**
    * Whether the store verifies URL signatures and expiry (AWS, MinIO, R2 and
    * Ceph do). Default: true. Only the conformance suite reads this.
    */
   checksSignatures?: boolean;
 }
+
+export type S3ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
 
 export interface ResolvedS3Options {
   bucket: string;
@@ -57,6 +71,7 @@ export interface ResolvedS3Options {
   endpoint?: string;
   forcePathStyle: boolean;
   credentials?: S3Credentials | S3CredentialProvider;
+  checksumType: S3ChecksumType;
   checksSignatures: boolean;
 }
 
@@ -72,7 +87,7 @@ export function resolveOptions(options: S3AdapterOptions): ResolvedS3Options {
   if (options === null || typeof options !== 'object') {
     throw invalid('pass an options object, e.g. new S3Adapter({ bucket: "my-uploads" }).');
   }
-  const { bucket, client, region, endpoint, forcePathStyle, credentials, checksSignatures } = options;
+  const { bucket, client, region, endpoint, forcePathStyle, credentials, checksumType, checksSignatures } = options;
   if (typeof bucket !== 'string' || bucket.trim() === '') {
     throw invalid('`bucket` is required: the name of an existing bucket, e.g. { bucket: "my-uploads" }.');
   }
@@ -114,6 +129,9 @@ export function resolveOptions(options: S3AdapterOptions): ResolvedS3Options {
       throw invalid('`credentials` must be { accessKeyId, secretAccessKey, sessionToken? } with non-empty strings, or a credential provider function.');
     }
   }
+  if (checksumType !== undefined && checksumType !== 'FULL_OBJECT' && checksumType !== 'COMPOSITE') {
+    throw invalid('`checksumType` must be "FULL_OBJECT" or "COMPOSITE".');
+  }
   if (checksSignatures !== undefined && typeof checksSignatures !== 'boolean') {
     throw invalid('`checksSignatures` must be true or false.');
   }
@@ -124,6 +142,7 @@ export function resolveOptions(options: S3AdapterOptions): ResolvedS3Options {
     endpoint,
     forcePathStyle: forcePathStyle ?? endpoint !== undefined,
     credentials,
+    checksumType: checksumType ?? (endpoint !== undefined && /\.r2\.cloudflarestorage\.com$/i.test(new URL(endpoint).hostname) ? 'COMPOSITE' : 'FULL_OBJECT'),
     checksSignatures: checksSignatures ?? true,
   };
 }

@@ -198,6 +198,26 @@ describe('above the part size', () => {
   });
 });
 
+describe("checksumType: 'COMPOSITE' (for stores such as R2 that keep CRC32C only that way)", () => {
+  it('still checks every part, completes, and round-trips; the store then keeps no whole-object CRC32C', async () => {
+    const composite = adapterFor(bucket.name, { checksumType: 'COMPOSITE' });
+    const src = await files.make('composite.bin', 2 * partSize + 77);
+    const transport = new RecordingTransport();
+    const m = manager({ adapter: composite, transport });
+    const up = await m.upload(src.path, { key: 'composite/a.bin' });
+    for (const put of transport.partPuts()) expect(put.url.searchParams.get('X-Amz-SignedHeaders')).toBe('host;x-amz-checksum-crc32c');
+    expect(up.checksum?.crc32c).toBe(checksumsOf(src.data, false).crc32c);
+    const info = await composite.stat('composite/a.bin');
+    expect(info?.size).toBe(src.data.length);
+    expect(info?.crc32c).toBeUndefined();
+    const dest = files.path('composite.out');
+    await m.download(up.url, dest, { checksum: up.checksum });
+    expect(await files.sha256Of(dest)).toBe(src.sha256);
+    await m.close();
+    await composite.close();
+  });
+});
+
 describe('the whole-object checksum on download', () => {
   it('is verified: an object replaced behind the sender\'s back fails with ChecksumMismatch and writes nothing', async () => {
     const src = await files.make('verify.bin', 2 * partSize + 1);
