@@ -114,7 +114,8 @@ describe('stopping an upload', () => {
     const accepted = transport.blockPuts().filter((r) => r.status === 201).length;
     expect(accepted).toBeGreaterThan(0);
     const list = await blob.getBlockList('uncommitted');
-    expect(list.uncommittedBlocks).toHaveLength(accepted);
+    // (A block in flight when the stop came may have landed too.)
+    expect(list.uncommittedBlocks!.length).toBeGreaterThanOrEqual(accepted);
     expect(transport.requests.some((r) => r.url.searchParams.get('comp') === 'blocklist')).toBe(false);
   });
 
