@@ -154,6 +154,21 @@ describe('uploads to Azurite', () => {
     await manager.close();
   });
 
+  it('signs blob names with spaces, unicode and URL metacharacters', async () => {
+    const adapter = adapterFor(container.name);
+    const manager = new TransferManager({ adapter, partSize: PART });
+    for (const [i, key] of ['dir with space/ünïcödé file.txt', 'a+b=c&d?e#f%20g.bin', 'deep/er/path/x;y,z@1.bin'].entries()) {
+      const src = await file(`odd-${i}.bin`, i === 0 ? 100 : PART + 7);
+      const up = await manager.upload(src.path, { key });
+      expect(up.key).toBe(key);
+      expect((await adapter.stat(key))?.size).toBe(src.data.length);
+      const dest = join(dir, `odd-${i}.out`);
+      await manager.download(up.url, dest, { checksum: up.checksum });
+      expect((await container.client.getBlobClient(key).downloadToBuffer()).equals(src.data)).toBe(true);
+    }
+    await manager.close();
+  });
+
   it('works with accountName + accountKey + endpoint (the same development account)', async () => {
     const { DEV_ACCOUNT, DEV_KEY } = await import('./helpers.js');
     const endpoint = new URL(container.client.url);
