@@ -319,7 +319,10 @@ export class S3Adapter implements StorageAdapter {
     // from an older journal may lack one, and ListParts has them.
     if (sorted.some((p) => !p.etag || !p.crc32c)) {
       const held = new Map((await this.listParts(state)).map((p) => [p.partNumber, p]));
-      sorted = sorted.map((p) => ({ ...held.get(p.partNumber), ...p, etag: p.etag ?? held.get(p.partNumber)?.etag, crc32c: p.crc32c ?? held.get(p.partNumber)?.crc32c }));
+      sorted = sorted.map((p) => {
+        const stored = held.get(p.partNumber);
+        return { ...p, etag: p.etag ?? stored?.etag, crc32c: p.crc32c ?? stored?.crc32c };
+      });
     }
     const expected = partCount(state.size, state.partSize);
     if (sorted.length !== expected || sorted.some((p, i) => p.partNumber !== i + 1)) {

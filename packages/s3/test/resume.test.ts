@@ -103,3 +103,18 @@ it('refuses a state from another adapter or bucket', async () => {
   await expect(adapter.resumeUpload({ adapter: 'gcs', key: 'k', size: 1, partSize: 1 })).rejects.toMatchObject({ code: 'InvalidInput' });
   await adapter.close();
 });
+
+it('complete() takes ETags and CRC32Cs it was not given from ListParts (parts from an older journal)', async () => {
+  const src = await files.make('resume-bare.bin', partSize + 3);
+  const adapter = adapterFor(bucket.name);
+  const state = JSON.parse(await interruptedUpload(adapter, 'resume/bare.bin', src.data, [1, 2])) as UploadState;
+  const plan = await adapter.resumeUpload(state);
+  const bare = [
+    { partNumber: 1, size: partSize },
+    { partNumber: 2, size: 3 },
+  ];
+  const info = await plan.complete(bare, { size: src.data.length, crc32c: checksumsOf(src.data, false).crc32c });
+  expect(info.crc32c).toBe(checksumsOf(src.data, false).crc32c);
+  expect(await adapter.stat('resume/bare.bin')).toMatchObject({ size: src.data.length, crc32c: info.crc32c });
+  await adapter.close();
+});
