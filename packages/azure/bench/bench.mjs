@@ -1,3 +1,4 @@
+/* global process, console */
 // Azure benchmark against Azurite: filexfer and the SDK's own transfer
 // helpers (BlockBlobClient.uploadFile / BlobClient.downloadToFile) measured in
 // the same run, each case in its own process (peak RSS from

@@ -1,3 +1,4 @@
+/* global process, console, performance */
 // One Azure benchmark case in its own process, so its peak RSS is its own.
 // argv: <case> <file> <key> <container>; env: FILEXFER_AZURE_CONNECTION_STRING.
 // Prints one JSON line. Uses the BUILT packages (dist/), as an application would.
