@@ -6,7 +6,7 @@ import type { Scheme } from './store-url.js';
 
 const CREDENTIAL_HINTS: Record<Scheme, string> = {
   s3: 'Set AWS_PROFILE (or --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for MinIO and other S3-compatibles also AWS_ENDPOINT_URL (or --endpoint).',
-  gs: 'Set GOOGLE_APPLICATION_CREDENTIALS to a service account key file (or --key-file), or run `gcloud auth application-default login`; for an emulator, STORAGE_EMULATOR_HOST.',
+  gs: 'Set GOOGLE_APPLICATION_CREDENTIALS to a service account key file, or pass --key-file: signed URLs need a service account key (or, on Google Cloud, a service account allowed to sign blobs). For an emulator, also STORAGE_EMULATOR_HOST.',
   az: 'Set AZURE_STORAGE_CONNECTION_STRING (or --connection-string), or AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY.',
   local: 'The local store signs with <root>/.filexfer/secret (or --secret-file / FILEXFER_LOCAL_SECRET): use the secret of the server you talk to.',
 };

@@ -142,12 +142,12 @@ export class ThrottleProxy {
 
   static async start(target: string, bytesPerSecond: number): Promise<ThrottleProxy> {
     const { hostname, port } = new URL(target);
-    let proxy!: ThrottleProxy;
-    const server = net.createServer((client) => proxy.connect(client, hostname, Number(port)));
+    const holder: { proxy?: ThrottleProxy } = {};
+    const server = net.createServer((client) => holder.proxy!.connect(client, hostname, Number(port)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address() as net.AddressInfo;
-    proxy = new ThrottleProxy(server, `http://127.0.0.1:${address.port}`, bytesPerSecond);
-    return proxy;
+    holder.proxy = new ThrottleProxy(server, `http://127.0.0.1:${address.port}`, bytesPerSecond);
+    return holder.proxy;
   }
 
   async close(): Promise<void> {
