@@ -118,3 +118,16 @@ test('expiry outside 1 s .. 7 days is refused', async () => {
   await expect(adapter.presignDownload('k', { expiresIn: 0 })).rejects.toMatchObject({ code: 'InvalidInput' });
   await expect(adapter.presignDownload('k', { expiresIn: 604800 })).resolves.toMatch(/X-Goog-Expires=604800/);
 });
+
+test('a Storage client passed in signs through the SDK, on its own endpoint', async () => {
+  const { Storage } = await import('@google-cloud/storage');
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); // the SDK's `credentials` deprecation notice
+  const storage = new Storage({ apiEndpoint: 'http://127.0.0.1:4443', projectId: 'p', credentials: key });
+  warn.mockRestore();
+  refused({ bucket: 'b-1', storage, credentials: key }, /either `storage` or `credentials`/);
+  const adapter = new GcsAdapter({ bucket: 'b-1', storage });
+  expect(adapter.emulator).toBe(true);
+  const url = new URL(await adapter.presignDownload('a b.txt', { expiresIn: 60 }));
+  expect(`${url.origin}${url.pathname}`).toBe('http://127.0.0.1:4443/b-1/a%20b.txt');
+  expect(url.searchParams.get('X-Goog-Credential')).toMatch(/^signer@p\.iam\.gserviceaccount\.com\//);
+});
