@@ -195,6 +195,43 @@ describe('interrupts and resume', () => {
     }
   });
 
+  // Known core bug (reported): after a resume, runDownload credits the meter with the absolute file
+  // offset on top of the resumed bytes, so progress counts the partial file twice until the end.
+  // Fix in packages/core/src/engine/download.ts: credit `offset - <offset when the meter was made>`.
+  // When core is fixed this test fails as `test.failing`: make it a plain `test`.
+  test.failing('progress after a resume counts the partial file once', async () => {
+    const src = await file('resume-progress.bin', 6 * MiB);
+    const up = await cli(['upload', src, '--to', `local://${root}/`, '--key', 'resume-progress.bin']);
+    expect(up.code).toBe(0);
+    const proxy = await ThrottleProxy.start(served.url, 2 * MiB);
+    const dest = join(work.dir, 'resume-progress-out.bin');
+    try {
+      const url = up.stdout.trim().replace(served.url, proxy.url);
+      const first = new Cli(['download', url, '-o', dest], { env: cleanEnv(), cwd: work.dir });
+      await first.waitFor(/resume-progress-out\.bin\s+[2-9]0%/, 'stderr');
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const partial = (await stat(dest + '.filexfer-partial')).size;
+      proxy.bytesToClient = 0;
+      const second = new Cli(['download', url, '-o', dest, '--json'], { env: cleanEnv(), cwd: work.dir });
+      // Each event is read after the proxy forwarded the bytes it counts: it can never count more
+      // than the partial file plus what came through the proxy so far.
+      const checked: Array<{ bytes: number; bound: number }> = [];
+      second.child.stdout!.on('data', () => {
+        for (const line of second.stdout.split('\n').slice(checked.length, -1)) {
+          const event = JSON.parse(line);
+          checked.push({ bytes: event.event === 'progress' && event.percent < 100 ? event.bytes : 0, bound: partial + proxy.bytesToClient });
+        }
+      });
+      const result = await second.exited;
+      expect(result.code).toBe(0);
+      expect(checked.some((c) => c.bytes > 0)).toBe(true);
+      for (const c of checked) expect(c.bytes).toBeLessThanOrEqual(c.bound);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('Ctrl-C during a download exits 130 and leaves no file and no partial file', async () => {
     const src = await file('stop-dl.bin', 6 * MiB);
     const up = await cli(['upload', src, '--to', `local://${root}/`, '--key', 'stop-dl.bin']);
@@ -329,6 +366,17 @@ describe('errors a user can act on, with distinct exit codes', () => {
     outputs.push(result.stdout, result.stderr);
     expect(result.code).toBe(5);
     expect(result.stderr).toContain(`No permission to read ${path}`);
+  });
+
+  test('with several files, one refused: the others finish and print their URLs, the exit code is the refused one\'s', async () => {
+    const good = await file('good.txt', 10);
+    await mkdir(join(work.dir, 'odd'), { recursive: true });
+    const odd = join(work.dir, 'odd', '.filexfer');
+    await writeFile(odd, 'the local store refuses keys inside its own .filexfer/ folder');
+    const result = await cli(['upload', odd, good, '--to', `local://${root}/`, '--key', '{name}']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('.filexfer: error:');
+    expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^${served.url}/o/good\\.txt\\?`))]);
   });
 
   test('bad usage: 2', async () => {

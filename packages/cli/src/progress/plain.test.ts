@@ -27,6 +27,15 @@ test('one line per step crossed, the step reached when several are crossed at on
   expect(stdout).toBe('http://x\n');
 });
 
+test('no 90% line for a file whose bytes are all sent and only await the store\'s confirmation', () => {
+  const io = capture();
+  const view = new PlainView(io.streams);
+  view.add(0, 'small', 14);
+  view.progress(0, { bytesTransferred: 14, totalBytes: 14, percent: 99, bytesPerSecond: 10 });
+  view.progress(0, { bytesTransferred: 14, totalBytes: 14, percent: 100, bytesPerSecond: 10 });
+  expect(io.get().stderr).toBe('small  100%  14 B / 14 B  10 B/s\n');
+});
+
 test('a file that finishes without a 100% report still gets its 100% line', () => {
   const io = capture();
   const view = new PlainView(io.streams);

@@ -41,6 +41,8 @@ export class PlainView implements TransferView {
     row.total = p.totalBytes;
     const step = p.percent >= 100 ? 100 : Math.floor(p.percent / this.step) * this.step;
     if (step <= row.lastStep) return;
+    // Every byte sent, the store not yet done confirming: the 100% line follows at once.
+    if (step < 100 && p.totalBytes > 0 && p.bytesTransferred >= p.totalBytes) return;
     row.lastStep = step;
     this.line(row, step, p);
   }
