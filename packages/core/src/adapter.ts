@@ -115,8 +115,12 @@ export interface PartsUpload {
   wantsMd5?: boolean;
   /** JSON-serialisable; `resumeUpload(state)` rebuilds this session from it. */
   state: UploadState;
-  /** Signs one part request. Called again on every attempt. */
-  signPart(part: PartSpec, checksums: Checksums): Promise<SignedRequest>;
+  /**
+   * Signs one part request. Called again on every attempt. For sequential
+   * sessions, the request that carries the last byte also gets the
+   * whole-object checksums (GCS checks them on the final chunk).
+   */
+  signPart(part: PartSpec, checksums: Checksums, whole?: Checksums): Promise<SignedRequest>;
   /** Reads the store's reply to a part request (ETag, 308 Range, block id...). Throw to fail the part. */
   readPart(part: PartSpec, checksums: Checksums, response: StoreResponse): PartResult;
   /**

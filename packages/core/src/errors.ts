@@ -86,8 +86,9 @@ export function codeForStatus(status: number): FileXferErrorCode {
   return 'Unknown';
 }
 
-// Query parameters that carry a signature or a credential in any store's URLs.
-const SECRET_PARAM = /([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sig|signature|token|se|sv|sp|skoid|sktid|ske|sks|skv|googleaccessid|awsaccesskeyid|x-filexfer-signature)=)[^&#\s"'<>]*/gi;
+// Query parameters that carry a signature or a credential in any store's URLs
+// (a GCS resumable session's upload_id lets whoever holds it write the object).
+const SECRET_PARAM = /([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sig|signature|token|se|sv|sp|skoid|sktid|ske|sks|skv|googleaccessid|awsaccesskeyid|upload_id|uploadid|x-filexfer-signature)=)[^&#\s"'<>]*/gi;
 // Secrets that can appear in connection strings or headers echoed in messages.
 const SECRET_ASSIGN = /((?:AccountKey|SharedAccessSignature|password|secret|authorization)\s*[=:]\s*)[^;\s,"'&]+/gi;
 

@@ -140,3 +140,28 @@ test('two downloads of the same URL share one transfer', async () => {
   expect(server.requests).toHaveLength(1);
   await m.close();
 });
+
+test('progress of a resumed download starts at the bytes on disk and counts each byte once', async () => {
+  serve({ cutAt: () => 100_000 });
+  const m = manager(0);
+  const dest = join(dir, 'out.bin');
+  await m.download(url(), dest).catch(() => undefined);
+  serve();
+  const seen: Array<{ bytes: number; percent: number }> = [];
+  await m.download(url(), dest, { onProgress: (p) => seen.push({ bytes: p.bytesTransferred, percent: p.percent }) });
+  expect(seen[0]!.bytes).toBeGreaterThanOrEqual(100_000);
+  expect(seen.every((p) => p.bytes <= data.length)).toBe(true);
+  expect(seen[seen.length - 1]).toEqual({ bytes: data.length, percent: 100 });
+  await m.close();
+});
+
+test('an expired shared URL fails at once: it cannot be re-signed here', async () => {
+  server.route = (_r, res) => void res.writeHead(403).end();
+  const adapter = new TestAdapter(() => server.url);
+  adapter.classifyError = () => ({ code: 'Expired' as const, message: 'Request has expired.' });
+  const m = new TransferManager({ adapter, retry: fast });
+  const error = (await m.download(url(), join(dir, 'out.bin')).catch((e) => e)) as FileXferError;
+  expect(error.code).toBe('Expired');
+  expect(server.requests).toHaveLength(1);
+  await m.close();
+});

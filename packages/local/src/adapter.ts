@@ -71,7 +71,7 @@ export class LocalAdapter implements StorageAdapter {
         sign: async (checksums: Checksums) => this.objectPut(key, input.expiresIn, input.contentType, input.metadata, checksums),
       };
     }
-    const query: Record<string, string> = { key };
+    const query: Record<string, string> = { key, size: String(input.size), partSize: String(input.partSize) };
     if (input.contentType) query.contentType = input.contentType;
     for (const [name, value] of Object.entries(input.metadata ?? {})) query[`meta-${name}`] = value;
     const { uploadId } = (await this.control('POST', '/u', query, undefined, key)) as { uploadId: string };

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crc32cToBase64, FileXferError } from '@filexfer/core';
+import { crc32cCombine, crc32cFromBase64, crc32cToBase64, FileXferError } from '@filexfer/core';
 import { crc32c } from '@node-rs/crc32';
 import { INTERNAL_DIR, pathForKey } from './keys.js';
 
@@ -35,6 +35,11 @@ interface Session {
   key: string;
   contentType?: string;
   metadata?: Record<string, string>;
+}
+
+interface PartsSession extends Session {
+  size: number;
+  partSize: number;
 }
 
 export class DiskStore {
@@ -83,26 +88,35 @@ export class DiskStore {
     }
   }
 
-  async createUpload(key: string, info: Omit<Session, 'key'>): Promise<string> {
+  /**
+   * Parts go straight to their place in one preallocated file, so completing
+   * is a rename: no byte is copied twice.
+   */
+  async createUpload(key: string, info: Omit<Session, 'key'>, size: number, partSize: number): Promise<string> {
     pathForKey(this.root, key);
+    if (!Number.isSafeInteger(size) || size < 0 || !Number.isSafeInteger(partSize) || partSize < 1) {
+      throw new FileXferError('InvalidInput', 'A parts upload needs its total size and part size as whole numbers.', { adapter: 'local', key });
+    }
     const id = randomUUID();
-    await mkdir(join(this.uploadsDir, id), { recursive: true });
-    await writeFile(join(this.uploadsDir, id, 'session.json'), JSON.stringify({ key, ...info } satisfies Session));
+    const dir = join(this.uploadsDir, id);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'data'), '');
+    await truncate(join(dir, 'data'), size);
+    await writeFile(join(dir, 'session.json'), JSON.stringify({ key, ...info, size, partSize } satisfies PartsSession));
     return id;
   }
 
-  async putPart(id: string, partNumber: number, body: Readable, expect: { size?: number; crc32c?: string; md5?: string }): Promise<PartMeta> {
+  async putPart(id: string, partNumber: number, body: Readable, expect: { size?: number; crc32c?: string }): Promise<PartMeta> {
     const dir = await this.sessionDir(id);
-    const { path: temp, size, crc } = await this.receive(body);
-    try {
-      check(size, crc, expect);
-      const part: PartMeta = { partNumber, size, crc32c: crc, etag: etagOf(crc, size) };
-      await rename(temp, join(dir, `${partNumber}.part`));
-      await writeFile(join(dir, `${partNumber}.json`), JSON.stringify(part));
-      return part;
-    } finally {
-      await rm(temp, { force: true });
-    }
+    const session = JSON.parse(await readFile(join(dir, 'session.json'), 'utf8')) as PartsSession;
+    const start = (partNumber - 1) * session.partSize;
+    const length = Math.min(session.partSize, session.size - start);
+    if (length <= 0) throw new FileXferError('InvalidInput', `Part ${partNumber} lies beyond the end of a ${session.size}-byte upload.`, { adapter: 'local' });
+    const { size, crc } = await this.receiveInto(body, join(dir, 'data'), start);
+    check(size, crc, { ...expect, size: length });
+    const part: PartMeta = { partNumber, size, crc32c: crc, etag: etagOf(crc, size) };
+    await writeFile(join(dir, `${partNumber}.json`), JSON.stringify(part));
+    return part;
   }
 
   async listParts(id: string): Promise<PartMeta[]> {
@@ -112,39 +126,27 @@ export class DiskStore {
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
-  /** Joins the named parts in order into the object, verifying the whole-object CRC32C when given. */
+  /** Checks every part is held, combines their CRC32Cs, and renames the data file into place. */
   async completeUpload(id: string, parts: Array<{ partNumber: number; etag?: string }>, expectCrc32c?: string): Promise<ObjectMeta> {
     const dir = await this.sessionDir(id);
-    const session = JSON.parse(await readFile(join(dir, 'session.json'), 'utf8')) as Session;
+    const session = JSON.parse(await readFile(join(dir, 'session.json'), 'utf8')) as PartsSession;
     const held = new Map((await this.listParts(id)).map((p) => [p.partNumber, p]));
-    const temp = join(this.tmpDir, randomUUID());
-    let size = 0;
+    const count = Math.max(1, Math.ceil(session.size / session.partSize));
+    const named = new Map(parts.map((p) => [p.partNumber, p]));
     let crc = 0;
-    try {
-      const out = createWriteStream(temp);
-      try {
-        for (const wanted of [...parts].sort((a, b) => a.partNumber - b.partNumber)) {
-          const part = held.get(wanted.partNumber);
-          if (!part || (wanted.etag && wanted.etag !== part.etag)) {
-            throw new FileXferError('InvalidInput', `Part ${wanted.partNumber} was never uploaded (or differs); upload it before completing.`, { adapter: 'local' });
-          }
-          for await (const chunk of createReadStream(join(dir, `${part.partNumber}.part`))) {
-            crc = crc32c(chunk as Buffer, crc);
-            size += (chunk as Buffer).length;
-            if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
-          }
-        }
-      } finally {
-        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    for (let n = 1; n <= count; n++) {
+      const part = held.get(n);
+      const wanted = named.get(n);
+      if (!part || !wanted || (wanted.etag && wanted.etag !== part.etag)) {
+        throw new FileXferError('InvalidInput', `Part ${n} of ${count} was never uploaded (or differs); upload it before completing.`, { adapter: 'local' });
       }
-      const crcText = crc32cToBase64(crc >>> 0);
-      check(size, crcText, { crc32c: expectCrc32c });
-      const meta = await this.commit(session.key, pathForKey(this.root, session.key), temp, size, crcText, session);
-      await rm(dir, { recursive: true, force: true });
-      return meta;
-    } finally {
-      await rm(temp, { force: true });
+      crc = n === 1 ? crc32cFromBase64(part.crc32c) : crc32cCombine(crc, crc32cFromBase64(part.crc32c), part.size);
     }
+    const crcText = crc32cToBase64(crc);
+    check(session.size, crcText, { crc32c: expectCrc32c });
+    const meta = await this.commit(session.key, pathForKey(this.root, session.key), join(dir, 'data'), session.size, crcText, session);
+    await rm(dir, { recursive: true, force: true });
+    return meta;
   }
 
   async abortUpload(id: string): Promise<void> {
@@ -167,6 +169,27 @@ export class DiskStore {
       throw new FileXferError('NotFound', 'No such upload session: it was completed, aborted or never started. Start the upload again.', { adapter: 'local' });
     }
     return dir;
+  }
+
+  private async receiveInto(body: Readable, path: string, start: number): Promise<{ size: number; crc: string }> {
+    let size = 0;
+    let crc = 0;
+    try {
+      await pipeline(
+        body,
+        async function* (source) {
+          for await (const chunk of source) {
+            crc = crc32c(chunk as Buffer, crc);
+            size += (chunk as Buffer).length;
+            yield chunk;
+          }
+        },
+        createWriteStream(path, { flags: 'r+', start }),
+      );
+    } catch (error) {
+      throw new FileXferError('Network', 'The part was cut before all bytes arrived; send it again.', { adapter: 'local', cause: error });
+    }
+    return { size, crc: crc32cToBase64(crc >>> 0) };
   }
 
   private async receive(body: Readable): Promise<{ path: string; size: number; crc: string }> {

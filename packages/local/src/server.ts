@@ -2,7 +2,7 @@
  * The local store's HTTP server (node:http). Every route but /health needs a
  * URL signed with the shared secret and not yet expired:
  *   GET|HEAD|PUT|DELETE /o/<key>      an object (GET honours Range and If-Match)
- *   POST   /u?key=<key>               start a parts upload -> { uploadId }
+ *   POST   /u?key=<key>&size=&partSize= start a parts upload -> { uploadId }
  *   PUT    /u/<id>/<partNumber>       one part
  *   GET    /u/<id>                    the parts held (resume)
  *   POST   /u/<id>                    complete: { parts, crc32c } -> object info
@@ -106,7 +106,7 @@ async function handle(store: DiskStore, secret: string, req: http.IncomingMessag
     if (!id && method === 'POST') {
       const key = url.searchParams.get('key') ?? '';
       const metadata = Object.fromEntries([...url.searchParams].filter(([n]) => n.startsWith('meta-')).map(([n, v]) => [n.slice(5), v]));
-      const uploadId = await store.createUpload(key, { contentType: url.searchParams.get('contentType') ?? undefined, metadata });
+      const uploadId = await store.createUpload(key, { contentType: url.searchParams.get('contentType') ?? undefined, metadata }, Number(url.searchParams.get('size')), Number(url.searchParams.get('partSize')));
       return sendJson(res, 200, { uploadId });
     }
     if (id && part && method === 'PUT') {

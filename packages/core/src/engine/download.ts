@@ -43,6 +43,7 @@ interface PartialNote {
 }
 
 export const PARTIAL_SUFFIX = '.filexfer-partial';
+const WRITE_BATCH = 1024 * 1024;
 
 export function partialPaths(destPath: string) {
   return { data: destPath + PARTIAL_SUFFIX, note: destPath + PARTIAL_SUFFIX + '.json' };
@@ -59,6 +60,7 @@ export async function runDownload(job: DownloadJob): Promise<DownloadResult> {
   let running: RunningChecksum | undefined;
   let storeChecksums: Partial<Checksums> = {};
   let meter: ProgressMeter | undefined;
+  let meterBase = 0;
   let handle: FileHandle | undefined;
 
   const restart = async () => {
@@ -91,7 +93,10 @@ export async function runDownload(job: DownloadJob): Promise<DownloadResult> {
         }
         if (response.status !== 200 && response.status !== 206) {
           reply.bodyText = await readText(response.body);
-          throw storeError(job.adapter, reply, 'download');
+          const error = storeError(job.adapter, reply, 'download');
+          // A shared URL cannot be re-signed here: an expired one fails at once.
+          if (error.code === 'Expired') throw new FileXferError('Expired', `${error.message} Ask the sender for a fresh link.`, { adapter: error.adapter, operation: 'download', status: error.status, retryable: false });
+          throw error;
         }
         if (response.status === 200) {
           if (offset > 0) await restart();
@@ -115,16 +120,41 @@ export async function runDownload(job: DownloadJob): Promise<DownloadResult> {
         }
         await writeFile(paths.note, JSON.stringify({ etag, size: total, source: displayUrl(job.url) } satisfies PartialNote));
         if (!running) running = await hashPrefix(paths.data, offset, wantsMd5(job.expected, storeChecksums));
-        meter ??= new ProgressMeter(total, job.progressIntervalMs, job.onProgress, offset);
+        if (!meter) {
+          // The meter starts at the bytes already on disk; it is credited only with what arrives from here.
+          meterBase = offset;
+          meter = new ProgressMeter(total, job.progressIntervalMs, job.onProgress, offset);
+        }
+        // Socket chunks are small (16-64 KiB); one writev per ~1 MiB keeps the disk from setting the pace.
+        let batch: Buffer[] = [];
+        let batchBytes = 0;
+        const flush = async () => {
+          if (batchBytes === 0) return;
+          try {
+            await handle!.writev(batch, offset);
+          } catch (error) {
+            running = undefined; // hashed bytes that did not reach the disk: re-hash from the file next time
+            const code = (error as { code?: string }).code ?? String(error);
+            throw new FileXferError('InvalidInput', `Cannot write ${paths.data}: ${code}. Free some space or choose another destination.`, { operation: 'download', cause: error, retryable: false });
+          }
+          offset += batchBytes;
+          batch = [];
+          batchBytes = 0;
+          meter!.credit(0, offset - meterBase);
+        };
         try {
           for await (const chunk of response.body) {
             const buf = chunk as Buffer;
-            await handle!.write(buf, 0, buf.length, offset);
-            running.update(buf);
-            offset += buf.length;
-            meter.credit(0, offset);
+            running!.update(buf);
+            batch.push(buf);
+            batchBytes += buf.length;
+            if (batchBytes >= WRITE_BATCH) await flush();
           }
+          await flush();
         } catch (error) {
+          // Bytes already received are good (they were hashed in order): keep them for the resume.
+          if (error instanceof FileXferError && !error.retryable) throw error;
+          await flush().catch(() => undefined);
           if (job.signal.aborted) throw abortedError({ cause: error });
           throw new FileXferError('Network', `The download from ${displayUrl(job.url)} was cut at byte ${offset}; resuming.`, { cause: error, retryable: true });
         }

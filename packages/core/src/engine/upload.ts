@@ -144,18 +144,21 @@ async function uploadSequential(job: UploadJob, plan: PartsUpload): Promise<Uplo
     job.meter.credit(0, persisted);
   }
   const completed: CompletedPart[] = [];
+  let wholeChecksums: Checksums | undefined;
   for (let index = 0; index * partSize < size || (size === 0 && index === 0); index++) {
     const partStart = index * partSize;
     const partEnd = Math.min(size, partStart + partSize);
     const body = await job.source.read(partStart, partEnd - partStart);
     whole.update(body);
+    // Every byte has been read once the last part is: the whole-object checksums are final.
+    if (partEnd === size) wholeChecksums = whole.digest();
     let offset = Math.max(partStart, persisted);
     let stalls = 0;
     while (offset < partEnd || (size === 0 && offset === 0 && completed.length === 0)) {
       const slice = body.subarray(offset - partStart);
       const checksums = checksumsOf(slice, wantsMd5);
       const part: PartSpec = { partNumber: index + 1, offset, size: slice.byteLength, isLast: partEnd === size };
-      const response = await sendWithRetry(job, 0, slice, () => plan.signPart(part, checksums), 'upload part', job.signal, offset);
+      const response = await sendWithRetry(job, 0, slice, () => plan.signPart(part, checksums, part.isLast ? wholeChecksums : undefined), 'upload part', job.signal, offset);
       const result = plan.readPart(part, checksums, response);
       const upTo = result.persistedUpTo ?? offset + slice.byteLength;
       if (upTo <= offset && slice.byteLength > 0) {
@@ -167,7 +170,7 @@ async function uploadSequential(job: UploadJob, plan: PartsUpload): Promise<Uplo
     }
     persisted = Math.max(persisted, partEnd);
   }
-  const checksums = whole.digest();
+  const checksums = wholeChecksums ?? whole.digest();
   const info = await plan.complete(completed, { size, crc32c: checksums.crc32c, md5: checksums.md5 });
   job.meter.finish();
   return { info: { ...info, crc32c: info.crc32c ?? checksums.crc32c }, checksums };
