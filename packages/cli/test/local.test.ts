@@ -195,11 +195,8 @@ describe('interrupts and resume', () => {
     }
   });
 
-  // Known core bug (reported): after a resume, runDownload credits the meter with the absolute file
-  // offset on top of the resumed bytes, so progress counts the partial file twice until the end.
-  // Fix in packages/core/src/engine/download.ts: credit `offset - <offset when the meter was made>`.
-  // When core is fixed this test fails as `test.failing`: make it a plain `test`.
-  test.failing('progress after a resume counts the partial file once', async () => {
+  // Pins a fixed core bug: after a resume, progress once counted the partial file twice.
+  test('progress after a resume counts the partial file once', async () => {
     const src = await file('resume-progress.bin', 6 * MiB);
     const up = await cli(['upload', src, '--to', `local://${root}/`, '--key', 'resume-progress.bin']);
     expect(up.code).toBe(0);

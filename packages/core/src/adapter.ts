@@ -204,12 +204,15 @@ export interface StorageAdapter {
   /**
    * Maps a store's error reply to a FileXferError code and a message fit to
    * show (never a URL signature). Return undefined to use core's HTTP mapping.
+   * `request` is the request that failed, when the engine sent it (e.g. to read
+   * a SAS's expiry where the store's reply does not say the link expired).
    */
-  classifyError?(response: StoreResponse): { code: import('./errors.js').FileXferErrorCode; message: string } | undefined;
+  classifyError?(response: StoreResponse, request?: SignedRequest): { code: import('./errors.js').FileXferErrorCode; message: string } | undefined;
   /**
    * Checksums the store reports in a GET reply (x-goog-hash, x-amz-checksum-crc32c,
    * Content-MD5...), for the engine to compare with what it received.
-   * Only whole-object values: return nothing for ranged replies.
+   * Only values that describe the whole object, 200 or 206 alike (Azure and
+   * GCS send those in a 206 too); never a checksum of just the range.
    */
   checksumsFromResponse?(response: StoreResponse): { crc32c?: string; md5?: string };
   /** Releases sockets, servers and SDK clients. */

@@ -93,7 +93,7 @@ export async function runDownload(job: DownloadJob): Promise<DownloadResult> {
         }
         if (response.status !== 200 && response.status !== 206) {
           reply.bodyText = await readText(response.body);
-          const error = storeError(job.adapter, reply, 'download');
+          const error = storeError(job.adapter, reply, 'download', undefined, { method: 'GET', url: job.url, headers });
           // A shared URL cannot be re-signed here: an expired one fails at once.
           if (error.code === 'Expired') throw new FileXferError('Expired', `${error.message} Ask the sender for a fresh link.`, { adapter: error.adapter, operation: 'download', status: error.status, retryable: false });
           throw error;

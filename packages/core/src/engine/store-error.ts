@@ -1,5 +1,5 @@
 /** Turns a store's non-2xx reply into a FileXferError, the adapter's mapping first, core's HTTP mapping after. */
-import type { StorageAdapter, StoreResponse } from '../adapter.js';
+import type { SignedRequest, StorageAdapter, StoreResponse } from '../adapter.js';
 import { codeForStatus, FileXferError, type FileXferErrorCode } from '../errors.js';
 
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
@@ -9,8 +9,9 @@ export function storeError(
   response: StoreResponse,
   operation: string,
   key?: string,
+  request?: SignedRequest,
 ): FileXferError {
-  const classified = adapter?.classifyError?.(response);
+  const classified = adapter?.classifyError?.(response, request);
   const code: FileXferErrorCode = classified?.code ?? codeForStatus(response.status);
   const detail = classified?.message ?? defaultMessage(code, response.status);
   return new FileXferError(code, `${operation}${key ? ` of "${key}"` : ''} failed: ${detail}`, {

@@ -211,7 +211,7 @@ async function sendWithRetry(
       const reply: StoreResponse = { status: response.status, headers: response.headers, bodyText: await readText(response.body) };
       if (response.status >= 200 && response.status < 300) return reply;
       if (response.status === 308) return reply;
-      throw storeError(job.adapter, reply, operation, job.key);
+      throw storeError(job.adapter, reply, operation, job.key, request);
     },
     job.retry,
     signal,
