@@ -7,8 +7,12 @@ import { FileXferError } from '../errors.js';
 
 export interface ByteSource {
   readonly size: number;
-  /** Reads exactly `length` bytes at `offset`, or fails with InvalidInput if the source changed. */
-  read(offset: number, length: number): Promise<Buffer>;
+  /**
+   * Reads exactly `length` bytes at `offset`, or fails with InvalidInput if the
+   * source changed. With `into` (at least `length` bytes) the bytes land there
+   * and a view of it is returned, so a worker can reuse one buffer for every part.
+   */
+  read(offset: number, length: number, into?: Buffer): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -38,8 +42,8 @@ export class FileByteSource implements ByteSource {
     return new FileByteSource(handle, stats.size, path);
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(length);
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     let filled = 0;
     while (filled < length) {
       const { bytesRead } = await this.handle.read(buffer, filled, length - filled, offset + filled);

@@ -91,11 +91,15 @@ async function uploadParallel(job: UploadJob, plan: PartsUpload): Promise<Upload
   const signal = AbortSignal.any([job.signal, failure.signal]);
 
   const worker = async () => {
+    // One buffer per worker, reused for each of its parts: a part is read only
+    // after the previous one was confirmed, so memory stays partSize x workers.
+    let buffer: Buffer | undefined;
     while (next < partCount && !signal.aborted) {
       const index = next++;
       const offset = index * partSize;
       const length = Math.min(partSize, size - offset);
-      const body = await job.source.read(offset, length);
+      buffer ??= Buffer.allocUnsafe(Math.min(partSize, size));
+      const body = await job.source.read(offset, length, buffer);
       const checksums = checksumsOf(body, plan.wantsMd5 === true);
       crcs[index] = crc32cFromBase64(checksums.crc32c);
       const part: PartSpec = { partNumber: index + 1, offset, size: length, isLast: index === partCount - 1 };
@@ -145,10 +149,12 @@ async function uploadSequential(job: UploadJob, plan: PartsUpload): Promise<Uplo
   }
   const completed: CompletedPart[] = [];
   let wholeChecksums: Checksums | undefined;
+  let buffer: Buffer | undefined;
   for (let index = 0; index * partSize < size || (size === 0 && index === 0); index++) {
     const partStart = index * partSize;
     const partEnd = Math.min(size, partStart + partSize);
-    const body = await job.source.read(partStart, partEnd - partStart);
+    buffer ??= Buffer.allocUnsafe(Math.min(partSize, size));
+    const body = await job.source.read(partStart, partEnd - partStart, buffer);
     whole.update(body);
     // Every byte has been read once the last part is: the whole-object checksums are final.
     if (partEnd === size) wholeChecksums = whole.digest();
