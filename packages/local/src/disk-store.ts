@@ -171,7 +171,8 @@ export class DiskStore {
     return dir;
   }
 
-  private async receiveInto(body: Readable, path: string, start: number): Promise<{ size: number; crc: string }> {
+  /** Streams `body` into `path` from byte `start` (a part's place), counting and hashing on the way. */
+  private async receiveInto(body: Readable, path: string, start: number, flags: 'r+' | 'w' = 'r+'): Promise<{ size: number; crc: string }> {
     let size = 0;
     let crc = 0;
     try {
@@ -184,35 +185,23 @@ export class DiskStore {
             yield chunk;
           }
         },
-        createWriteStream(path, { flags: 'r+', start }),
+        createWriteStream(path, { flags, start }),
       );
     } catch (error) {
-      throw new FileXferError('Network', 'The part was cut before all bytes arrived; send it again.', { adapter: 'local', cause: error });
+      throw new FileXferError('Network', 'The upload was cut before all bytes arrived; nothing was stored. Send it again.', { adapter: 'local', cause: error });
     }
     return { size, crc: crc32cToBase64(crc >>> 0) };
   }
 
+  /** A whole object into a new temp file, removed again if the body is cut. */
   private async receive(body: Readable): Promise<{ path: string; size: number; crc: string }> {
     const path = join(this.tmpDir, randomUUID());
-    let size = 0;
-    let crc = 0;
     try {
-      await pipeline(
-        body,
-        async function* (source) {
-          for await (const chunk of source) {
-            crc = crc32c(chunk as Buffer, crc);
-            size += (chunk as Buffer).length;
-            yield chunk;
-          }
-        },
-        createWriteStream(path),
-      );
+      return { path, ...(await this.receiveInto(body, path, 0, 'w')) };
     } catch (error) {
       await rm(path, { force: true });
-      throw new FileXferError('Network', 'The upload was cut before all bytes arrived; nothing was stored.', { adapter: 'local', cause: error });
+      throw error;
     }
-    return { path, size, crc: crc32cToBase64(crc >>> 0) };
   }
 
   private async commit(key: string, target: string, temp: string, size: number, crc: string, info: Omit<Session, 'key'>): Promise<ObjectMeta> {
