@@ -78,7 +78,13 @@ export async function createBucket(label: string): Promise<TestBucket> {
   const client = sdkClient();
   const name = `fx-${label}-${randomUUID().slice(0, 8)}`;
   await client.send(new CreateBucketCommand({ Bucket: name }));
-  const openUploads = async (prefix?: string) => (await client.send(new ListMultipartUploadsCommand({ Bucket: name, Prefix: prefix }))).Uploads ?? [];
+  // MinIO's ListMultipartUploads matches a Prefix only when it is a whole key
+  // ('multi/' lists nothing even with 'multi/a' open), so list them all and
+  // filter here; otherwise a check for "nothing left open" could never fail.
+  const openUploads = async (prefix = '') => {
+    const all = (await client.send(new ListMultipartUploadsCommand({ Bucket: name }))).Uploads ?? [];
+    return all.filter((u) => u.Key?.startsWith(prefix));
+  };
   const keys = async (prefix?: string) => {
     const out: string[] = [];
     let token: string | undefined;
