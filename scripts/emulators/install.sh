@@ -17,7 +17,9 @@ go_install() {
     return
   fi
   command -v go >/dev/null 2>&1 || die "$binary needs Go >= 1.24 to build (https://go.dev/dl/); 'go' is not on PATH"
-  log "$binary: building $want with $(go version | awk '{print $3}') (MinIO takes a few minutes)"
+  local slow=""
+  [ "$binary" = minio ] && slow=" (MinIO takes a few minutes; cached afterwards)"
+  log "$binary: building $want with $(go version | awk '{print $3}')$slow"
   # Build into a staging folder so a failed build never leaves a binary whose
   # stamp lies; then move it into place and write the stamp last.
   local stage="$TOOLS/build/$binary"
