@@ -1,22 +1,18 @@
-/* global process, console */
+/* global process */
 // Azure benchmark against Azurite: filexfer and the SDK's own transfer
 // helpers (BlockBlobClient.uploadFile / BlobClient.downloadToFile) measured in
-// the same run, each case in its own process (peak RSS from
-// process.resourceUsage().maxRSS). Needs the built packages (pnpm build) and
-// Azurite (pnpm emulators:start). argv: size in MiB (default 256), runs (default 3).
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+// the same run, each case in its own process. Needs the built packages
+// (pnpm build) and Azurite (pnpm emulators:start). argv: size in MiB (default 256), runs (default 3).
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { compareWithPeer, makeTestFile, report, requireBuilt } from '../../../scripts/lib/bench-harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-for (const pkg of ['../../core/dist/index.js', '../dist/index.js']) {
-  if (!existsSync(join(here, pkg))) throw new Error(`${join(here, pkg)} is missing: build first (pnpm build at the repo root).`);
-}
+requireBuilt(here);
 const mib = Number(process.argv[2] ?? 256);
 const runs = Number(process.argv[3] ?? 3);
 const connectionString = process.env.FILEXFER_AZURE_CONNECTION_STRING ?? 'UseDevelopmentStorage=true';
@@ -29,63 +25,19 @@ try {
 }
 
 const work = await mkdtemp(join(tmpdir(), 'fx-bench-azure-'));
-const file = join(work, `${mib}.bin`);
-const handle = await open(file, 'w');
-const chunk = randomBytes(1024 * 1024);
-for (let i = 0; i < mib; i++) await handle.write(chunk.map((b, j) => b ^ (i + j) % 251));
-await handle.close();
-const sha = async (path) => {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c);
-  return h.digest('hex');
-};
-const expected = await sha(file);
-
-const run = (name, path, key) =>
-  JSON.parse(
-    execFileSync(process.execPath, [join(here, 'case.mjs'), name, path, key, container], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop(),
-  );
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const results = { 'filexfer-upload': [], 'sdk-upload': [], 'filexfer-download': [], 'sdk-download': [] };
+let summary;
 try {
-  for (let i = 0; i < runs; i++) {
-    // Alternate who goes first so neither always meets a warm (or cold) Azurite.
-    const order = i % 2 === 0 ? ['filexfer', 'sdk'] : ['sdk', 'filexfer'];
-    for (const who of order) results[`${who}-upload`].push(run(`${who}-upload`, file, `${who}-${i}.bin`));
-    for (const who of order) {
-      const dest = join(work, `${who}-${i}.out`);
-      results[`${who}-download`].push(run(`${who}-download`, dest, `${who}-${i}.bin`));
-      if ((await sha(dest)) !== expected) throw new Error(`${who} download ${i} is not byte-exact`);
-      await rm(dest);
-    }
-  }
+  const file = join(work, `${mib}.bin`);
+  const sha256 = await makeTestFile(file, mib);
+  summary = await compareWithPeer({ benchDir: here, work, file, sha256, runs, extraArgs: [container] });
 } finally {
   await service.getContainerClient(container).deleteIfExists();
   await rm(work, { recursive: true, force: true });
 }
 
-const summary = Object.fromEntries(
-  Object.entries(results).map(([name, xs]) => [
-    name,
-    { mbps: median(xs.map((x) => x.mbps)), maxRssMiB: Math.max(...xs.map((x) => x.maxRssMiB)), idleRssMiB: median(xs.map((x) => x.idleRssMiB)), runs: xs },
-  ]),
-);
-const n = (x, w = 7) => x.toFixed(0).padStart(w);
-const ratio = (a, b) => (a / b).toFixed(2).padStart(6);
-console.log(`\nazure on Azurite (loopback), ${mib} MiB, median of ${runs} runs, each case in its own process; ratio = filexfer / SDK`);
-console.log('direction |  filexfer MB/s  peak RSS MiB (idle) |  SDK MB/s  peak RSS MiB (idle) | speed ratio | RSS ratio');
-for (const dir of ['upload', 'download']) {
-  const f = summary[`filexfer-${dir}`];
-  const s = summary[`sdk-${dir}`];
-  console.log(
-    `${dir.padEnd(9)} | ${n(f.mbps, 13)}  ${n(f.maxRssMiB, 12)} (${n(f.idleRssMiB, 3)}) | ${n(s.mbps, 8)}  ${n(s.maxRssMiB, 12)} (${n(s.idleRssMiB, 3)}) | ${ratio(f.mbps, s.mbps)}      | ${ratio(f.maxRssMiB, s.maxRssMiB)}`,
-  );
-}
-const out = join(here, '..', '..', '..', 'bench', 'results');
-mkdirSync(out, { recursive: true });
-writeFileSync(
-  join(out, 'azure.json'),
-  JSON.stringify({ when: new Date().toISOString(), store: 'Azurite 3.35.0 on 127.0.0.1:10000', node: process.version, sizeMiB: mib, partSizeMiB: 8, concurrency: 4, summary }, null, 2),
-);
-console.log(`\nwrote ${join(out, 'azure.json')}`);
+report('azure', `azure on Azurite (loopback), ${mib} MiB, median of ${runs} runs`, summary, {
+  store: 'Azurite 3.35.0 on 127.0.0.1:10000',
+  sizeMiB: mib,
+  partSizeMiB: 8,
+  concurrency: 4,
+});

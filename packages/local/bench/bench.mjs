@@ -4,13 +4,13 @@
 // memory looks like when the file is read whole). Sizes in MiB: argv or 256,1024.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalServer } from '@filexfer/local';
+import { makeTestFile } from '../../../scripts/lib/bench-harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sizes = (process.argv[2] ?? '256,1024').split(',').map(Number);
@@ -27,10 +27,7 @@ const rows = [];
 try {
   for (const mib of sizes) {
     const file = join(work, `${mib}.bin`);
-    const handle = await open(file, 'w');
-    const chunk = randomBytes(1024 * 1024);
-    for (let i = 0; i < mib; i++) await handle.write(chunk);
-    await handle.close();
+    await makeTestFile(file, mib);
     const results = {
       upload: await run('filexfer-upload', file, `fx-${mib}`),
       streamUpload: await run('stream-upload', file, `stream-${mib}`),
