@@ -14,6 +14,7 @@ import { RunningChecksum } from './checksum.js';
 import { ProgressMeter, type TransferProgress } from './progress.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { storeError } from './store-error.js';
+import { quoteEtag, unquoteEtag } from './etag.js';
 import { readText, type Transport } from './transport.js';
 
 export interface DownloadJob {
@@ -76,7 +77,7 @@ export async function runDownload(job: DownloadJob): Promise<DownloadResult> {
         const headers: Record<string, string> = {};
         if (offset > 0) {
           headers.range = `bytes=${offset}-`;
-          if (etag) headers['if-match'] = quote(etag);
+          if (etag) headers['if-match'] = quoteEtag(etag);
         }
         let response = await job.transport.send({ method: 'GET', url: job.url, headers, signal: job.signal });
         if (offset > 0 && (response.status === 412 || (response.status === 416 && offset !== total))) {
@@ -112,7 +113,7 @@ export async function runDownload(job: DownloadJob): Promise<DownloadResult> {
           total = range.total;
           if (Object.keys(storeChecksums).length === 0) storeChecksums = job.adapter?.checksumsFromResponse?.(reply) ?? {};
         }
-        etag = unquote(response.headers.etag) ?? etag;
+        etag = unquoteEtag(response.headers.etag) ?? etag;
         if (total === undefined) throw new FileXferError('Unknown', 'The store did not say how large the object is.', { operation: 'download' });
         if (job.expectedSize !== undefined && total !== job.expectedSize) {
           await readText(response.body);
@@ -248,12 +249,4 @@ function definedOnly(checksums: Partial<Checksums> | undefined): Partial<Checksu
   if (checksums?.crc32c) out.crc32c = checksums.crc32c;
   if (checksums?.md5) out.md5 = checksums.md5;
   return out;
-}
-
-function quote(etag: string): string {
-  return etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`;
-}
-
-function unquote(etag: string | undefined): string | undefined {
-  return etag?.replace(/^W\//, '').replace(/^"|"$/g, '');
 }

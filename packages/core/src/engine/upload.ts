@@ -20,6 +20,7 @@ import type { ProgressMeter } from './progress.js';
 import { throwIfAborted, withRetry, type RetryOptions } from './retry.js';
 import type { ByteSource } from './source.js';
 import { storeError } from './store-error.js';
+import { unquoteEtag } from './etag.js';
 import { readText, type Transport } from './transport.js';
 
 export interface UploadJob {
@@ -76,7 +77,7 @@ async function uploadSingle(job: UploadJob, plan: SingleUpload): Promise<UploadR
   const response = await sendWithRetry(job, 1, body, () => plan.sign(checksums), 'upload');
   await plan.verify?.(response, checksums);
   job.meter.finish();
-  return { info: { key: job.key, size: body.byteLength, etag: unquote(response.headers.etag), crc32c: checksums.crc32c, md5: checksums.md5 }, checksums };
+  return { info: { key: job.key, size: body.byteLength, etag: unquoteEtag(response.headers.etag), crc32c: checksums.crc32c, md5: checksums.md5 }, checksums };
 }
 
 async function uploadParallel(job: UploadJob, plan: PartsUpload): Promise<UploadResult> {
@@ -234,8 +235,3 @@ function pickError(results: PromiseSettledResult<unknown>[], fallback: unknown):
   }
   return fallback;
 }
-
-function unquote(etag: string | undefined): string | undefined {
-  return etag?.replace(/^W\//, '').replace(/^"|"$/g, '');
-}
-
