@@ -90,8 +90,7 @@ export class LocalAdapter implements StorageAdapter {
   }
 
   async presignUpload(key: string, options: PresignOptions & { contentType?: string } = {}): Promise<SignedRequest> {
-    const request = await this.objectPut(checkKey(key), options.expiresIn ?? 3600, options.contentType, undefined, undefined);
-    return request;
+    return this.objectPut(checkKey(key), options.expiresIn ?? 3600, options.contentType, undefined, undefined);
   }
 
   async stat(key: string): Promise<ObjectInfo | null> {

@@ -77,7 +77,7 @@ export class DiskStore {
   }
 
   /** Streams `body` into a new object, checking its length and CRC32C when given. */
-  async putObject(key: string, body: Readable, expect: { size?: number; crc32c?: string; md5?: string }, info: Omit<Session, 'key'>): Promise<ObjectMeta> {
+  async putObject(key: string, body: Readable, expect: { size?: number; crc32c?: string }, info: Omit<Session, 'key'>): Promise<ObjectMeta> {
     const target = pathForKey(this.root, key);
     const { path: temp, size, crc } = await this.receive(body);
     try {
