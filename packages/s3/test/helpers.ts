@@ -1,7 +1,6 @@
 /** Shared pieces of the integration tests: MinIO, a bucket per test file, a recording transport. */
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CreateBucketCommand,
@@ -16,18 +15,8 @@ import {
   type MultipartUpload,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import {
-  NodeHttpTransport,
-  type Checksums,
-  type PartSpec,
-  type PartsUpload,
-  type SignedRequest,
-  type StorageAdapter,
-  type Transport,
-  type TransportRequest,
-  type TransportResponse,
-  type UploadPlan,
-} from '@filexfer/core';
+import { type Checksums, type PartSpec, type PartsUpload, type SignedRequest, type StorageAdapter, type UploadPlan } from '@filexfer/core';
+import { cutAfter, RecordingTransport as CoreRecordingTransport, type Recorded } from '@filexfer/core/testing';
 import { S3Adapter, type S3AdapterOptions } from '@filexfer/s3';
 
 /** MinIO started by `pnpm emulators:start`, unless the environment points elsewhere. */
@@ -116,60 +105,15 @@ export function adapterFor(bucket: string, options: Partial<S3AdapterOptions> = 
   return new S3Adapter({ bucket, endpoint: ENDPOINT, credentials: CREDENTIALS, ...options });
 }
 
-export interface Recorded {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  status?: number;
-}
-
-/**
- * The engine's real node:http transport, recording every request; `after` may
- * replace a reply (e.g. cut its body) to stand in for a broken connection.
- */
-export class RecordingTransport implements Transport {
-  private readonly inner = new NodeHttpTransport();
-  readonly requests: Recorded[] = [];
-  after?: (req: TransportRequest, res: TransportResponse, index: number) => TransportResponse;
-
-  async send(req: TransportRequest): Promise<TransportResponse> {
-    const index = this.requests.length;
-    const record: Recorded = { method: req.method, url: new URL(req.url), headers: { ...(req.headers ?? {}) } };
-    this.requests.push(record);
-    const res = await this.inner.send(req);
-    record.status = res.status;
-    return this.after ? this.after(req, res, index) : res;
-  }
-
+/** Core's recording transport, plus the filter this store's tests read. */
+export class RecordingTransport extends CoreRecordingTransport {
   /** UploadPart requests, in the order they were sent. */
   partPuts(): Recorded[] {
     return this.requests.filter((r) => r.method === 'PUT' && r.url.searchParams.has('partNumber'));
   }
-
-  close(): void {
-    this.inner.close?.();
-  }
 }
 
-/** A reply whose body stops with an error after `bytes` bytes, as if the connection were cut. */
-export function cutAfter(res: TransportResponse, bytes: number): TransportResponse {
-  const body: Readable = res.body;
-  async function* cut() {
-    let seen = 0;
-    for await (const chunk of body) {
-      const buf = chunk as Buffer;
-      if (seen + buf.length < bytes) {
-        seen += buf.length;
-        yield buf;
-        continue;
-      }
-      yield buf.subarray(0, bytes - seen);
-      body.destroy();
-      throw Object.assign(new Error('connection cut by the test'), { code: 'ECONNRESET' });
-    }
-  }
-  return { ...res, body: Readable.from(cut(), { objectMode: false }) };
-}
+export { cutAfter, type Recorded };
 
 /** Sends one signed request with a body over fetch and returns status, headers and body text. */
 export async function send(req: { method: string; url: string; headers?: Record<string, string> }, body?: Uint8Array) {

@@ -18,6 +18,7 @@ import type { TransferManagerOptions } from '../options.js';
 import { TestFiles } from './files.js';
 
 export { TestFiles, sha256 } from './files.js';
+export { RecordingTransport, cutAfter, type Recorded } from './transport.js';
 
 export const CONFORMANCE_CASES = [
   'round trips',
